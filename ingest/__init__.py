@@ -1,0 +1,1 @@
+"""Ingest: turn published spreadsheets into the fiscal data model, driven by recipes."""

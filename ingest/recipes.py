@@ -1,0 +1,114 @@
+"""Recipes: one small TOML file per source that says what the file is.
+
+A recipe names the dataset, the file(s), the classifications, the measures and the rules that
+cannot be detected; the engine finds the rest (header row, unit, years) from the content.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ingest.errors import IngestError, Location
+from portal.config import DATASETS_DIR
+
+SECTIONS = {"dataset", "source", "classification", "measure", "rule", "payments", "check"}
+DATASET_KEYS = {
+    "id",
+    "title",
+    "publisher",
+    "country",
+    "level",
+    "kind",
+    "currency",
+    "license",
+    "source_url",
+    "description",
+}
+REQUIRED_DATASET_KEYS = {"id", "title", "publisher", "country", "level", "kind", "currency"}
+
+
+@dataclass
+class Recipe:
+    """A parsed recipe; sections other than [dataset] are read by the steps that use them."""
+
+    path: Path
+    dataset: dict[str, str]
+    source: dict[str, Any]
+    classifications: list[dict[str, Any]] = field(default_factory=list)
+    measures: list[dict[str, Any]] = field(default_factory=list)
+    rules: list[dict[str, Any]] = field(default_factory=list)
+    payments: dict[str, Any] | None = None
+    checks: list[dict[str, Any]] = field(default_factory=list)
+    text: bytes = b""
+
+    @property
+    def id(self) -> str:
+        return self.dataset["id"]
+
+    @property
+    def digest(self) -> str:
+        return hashlib.sha256(self.text).hexdigest()
+
+    def files(self) -> list[Path]:
+        """The bundled files the recipe reads, relative to the recipe's folder."""
+        names = self.source.get("files") or []
+        return [self.path.parent / name for name in names]
+
+    def error(self, message: str) -> IngestError:
+        return IngestError(message, Location(self.path.name))
+
+
+def parse(path: Path) -> Recipe:
+    """Read and check a recipe file; unknown keys are errors so typos do not pass silently."""
+    try:
+        text = path.read_bytes()
+        data = tomllib.loads(text.decode("utf-8"))
+    except FileNotFoundError:
+        raise IngestError("recipe not found", Location(path.name)) from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise IngestError(f"not a valid TOML recipe ({error})", Location(path.name)) from None
+    where = Location(path.name)
+    unknown = set(data) - SECTIONS
+    if unknown:
+        raise IngestError(
+            f"unknown recipe section(s) {sorted(unknown)}; allowed: {sorted(SECTIONS)}", where
+        )
+    dataset = data.get("dataset", {})
+    missing = REQUIRED_DATASET_KEYS - set(dataset)
+    if missing:
+        raise IngestError(f"[dataset] needs {sorted(missing)}", where)
+    extra = set(dataset) - DATASET_KEYS
+    if extra:
+        raise IngestError(f"[dataset] has unknown key(s) {sorted(extra)}", where)
+    return Recipe(
+        path=path,
+        dataset={k: str(v) for k, v in dataset.items()},
+        source=data.get("source", {}),
+        classifications=data.get("classification", []),
+        measures=data.get("measure", []),
+        rules=data.get("rule", []),
+        payments=data.get("payments"),
+        checks=data.get("check", []),
+        text=text,
+    )
+
+
+def bundled(folder: Path = DATASETS_DIR) -> list[Recipe]:
+    """Every recipe shipped in datasets/, in name order."""
+    return [parse(path) for path in sorted(folder.glob("*.toml"))]
+
+
+def load(name: str, folder: Path = DATASETS_DIR) -> Recipe:
+    """A recipe by path, or by the id of a bundled dataset."""
+    path = Path(name)
+    if path.suffix == ".toml" or path.exists():
+        return parse(path)
+    for recipe in bundled(folder):
+        if recipe.id == name:
+            return recipe
+    known = ", ".join(r.id for r in bundled(folder))
+    raise IngestError(f"no recipe file or bundled dataset '{name}'; bundled: {known}")

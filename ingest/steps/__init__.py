@@ -1,0 +1,1 @@
+"""Pure transform steps, each doing one thing; the pipeline strings them together."""

@@ -1,0 +1,35 @@
+"""Codes and labels: split when they share a cell, kept as text (zero padding matters)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ingest.steps.table import text
+
+# "0000010201 - מס הכנסה שכירים", "010 GENERAL OPERATING FD", "SALARY CONTROL      0100"
+_CODE_FIRST = re.compile(r"^(?P<code>\d[\d.]*)\s*(?:[-–—:]\s*|\s+)(?P<label>\S.*)$")
+_CODE_LAST = re.compile(r"^(?P<label>\S.*?)\s{2,}(?P<code>\d[\d.]*)$")
+
+
+def split_code_label(value: Any) -> tuple[str | None, str]:
+    """(code, label) from a cell holding both; (None, text) when there is no code."""
+    raw = "" if value is None else str(value).strip()
+    match = _CODE_LAST.match(raw) or _CODE_FIRST.match(raw)
+    if match:
+        return match["code"], " ".join(match["label"].split())
+    if re.fullmatch(r"\d[\d.]*", raw):
+        return raw, ""
+    return None, " ".join(raw.split())
+
+
+def code_text(value: Any) -> str | None:
+    """A code as text: 4.0 -> '4', '007' stays '007', empty -> None."""
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    result = text(value)
+    if re.fullmatch(r"\d+\.0", result):
+        result = result[:-2]
+    return result or None
