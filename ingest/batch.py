@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -19,6 +20,8 @@ class NodeRecord:
     label: str
     parent_key: str | None
     level: int
+    # Official names by language code ("ru", "kk", "en") when a curated list gives them.
+    labels: dict[str, str] | None = None
 
 
 @dataclass
@@ -29,7 +32,7 @@ class ClassificationRecord:
     level_names: list[str]
     nodes: dict[str, NodeRecord] = field(default_factory=dict)
 
-    def add_path(self, path: list[tuple[str | None, str]]) -> str | None:
+    def add_path(self, path: Sequence[tuple[str | None, str]]) -> str | None:
         """Add the nodes of a root-to-leaf path of (code, label); the leaf's key."""
         parent: str | None = None
         for level, (code, label) in enumerate(path, start=1):
@@ -124,6 +127,9 @@ class Batch:
     problems: list[Problem] = field(default_factory=list)
     rows_read: int = 0
     skipped: dict[str, int] = field(default_factory=dict)
+    # Facts about the version the query layer needs (e.g. periods published, plans not
+    # published); stored in the version's report.
+    notes: dict[str, Any] = field(default_factory=dict)
 
     def skip(self, reason: str, count: int = 1) -> None:
         self.skipped[reason] = self.skipped.get(reason, 0) + count

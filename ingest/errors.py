@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 
@@ -43,7 +44,9 @@ class IngestError(Exception):
         self.where = where
 
     def __str__(self) -> str:
-        return f"{self.where}: {self.message}" if self.where else self.message
+        # One line: messages quote library errors and cells, which may hold line breaks.
+        message = re.sub(r"\s*[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]+\s*", " ", self.message)
+        return f"{self.where}: {message}" if self.where else message
 
 
 @dataclass(frozen=True)

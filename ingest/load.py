@@ -18,22 +18,21 @@ from sqlalchemy.orm import Session
 
 from ingest.batch import Batch, ClassificationRecord
 from ingest.recipes import Recipe
+from portal import search_index
 from portal.db import session_scope
 from portal.models import (
     Classification,
     Dataset,
     DatasetVersion,
-    Fact,
     LineItem,
-    LineItemNode,
     Measure,
     Node,
-    NodeAncestor,
     Payment,
-    Reconciliation,
     SourceFile,
     Supplier,
 )
+from portal.models.base import to_minor
+from portal.queries.datasets import compute_summary
 
 CHUNK = 5000
 T = TypeVar("T")
@@ -55,13 +54,15 @@ def fingerprint(recipe: Recipe, hashes: list[str], meta: dict[str, str]) -> str:
     return digest.hexdigest()
 
 
-def current_fingerprint(engine: Engine, dataset_id: str) -> str | None:
+def current_version(engine: Engine, dataset_id: str) -> tuple[str, int] | None:
+    """The fingerprint and number of the dataset's current version, if it has one."""
     with Session(engine) as session:
-        return session.scalar(
-            select(DatasetVersion.fingerprint)
+        row = session.execute(
+            select(DatasetVersion.fingerprint, DatasetVersion.number)
             .join(Dataset, Dataset.current_version_id == DatasetVersion.id)
             .where(Dataset.id == dataset_id)
-        )
+        ).first()
+    return (row[0], row[1]) if row else None
 
 
 def store(
@@ -108,7 +109,16 @@ def store(
         _store_payments(session, version.id, batch, file_ids)
         _store_checks(session, version.id, batch)
         dataset.current_version_id = version.id
-        return number
+        session.flush()
+        version.report = {**report, "summary": compute_summary(session, version.id)}
+        search_index.reindex(session, dataset.id, version.id)
+    if engine.dialect.name == "postgresql":
+        # Fresh statistics: without them the planner picks nested loops over the new rows
+        # and the first aggregates take seconds instead of milliseconds.
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            for table in ("facts", "line_items", "line_item_nodes", "nodes", "node_ancestors"):
+                connection.exec_driver_sql(f"ANALYZE {table}")
+    return number
 
 
 def _chunks(items: list[T], size: int = CHUNK) -> Iterator[list[T]]:
@@ -129,6 +139,34 @@ def _insert_returning_ids(session: Session, model: Any, rows: list[dict[str, Any
 def _insert(session: Session, model: Any, rows: Iterable[dict[str, Any]]) -> None:
     for chunk in _chunks(list(rows)):
         session.execute(insert(model), chunk)
+
+
+def _bulk(
+    session: Session, table: str, columns: list[str], rows: Iterable[tuple[Any, ...]]
+) -> None:
+    """Plain tuples straight to the driver: COPY on PostgreSQL, executemany on SQLite.
+
+    The big tables (facts, their node links, the closure) are most of an ingest's time; going
+    through the ORM's per-row processing made storing six times slower than reading the files.
+    Values must already be in their stored form (amounts as integer cents).
+    """
+    connection = session.connection()
+    raw = connection.connection.dbapi_connection
+    assert raw is not None
+    names = ", ".join(columns)
+    cursor = raw.cursor()
+    try:
+        if connection.dialect.name == "postgresql":
+            copy_sql = f"COPY {table} ({names}) FROM STDIN"
+            with cursor.copy(copy_sql) as copy:  # type: ignore[attr-defined]
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join("?" for _ in columns)
+            sql = f"INSERT INTO {table} ({names}) VALUES ({marks})"
+            cursor.executemany(sql, rows)  # type: ignore[arg-type]  # sqlite3 takes iterables
+    finally:
+        cursor.close()
 
 
 def _store_files(
@@ -204,6 +242,7 @@ def _store_nodes(session: Session, class_id: int, record: ClassificationRecord) 
                 "label": n.label,
                 "parent_id": ids[n.parent_key] if n.parent_key else None,
                 "level": n.level,
+                "labels": n.labels,
             }
             for n in nodes
         ]
@@ -214,15 +253,9 @@ def _store_nodes(session: Session, class_id: int, record: ClassificationRecord) 
         key: str | None = node.key
         while key is not None:
             ancestor = record.nodes[key]
-            closure.append(
-                {
-                    "node_id": ids[node.key],
-                    "ancestor_id": ids[key],
-                    "ancestor_level": ancestor.level,
-                }
-            )
+            closure.append((ids[node.key], ids[key], ancestor.level))
             key = ancestor.parent_key
-    _insert(session, NodeAncestor, closure)
+    _bulk(session, "node_ancestors", ["node_id", "ancestor_id", "ancestor_level"], closure)
     return ids
 
 
@@ -250,39 +283,55 @@ def _store_lines(
             for line in lines
         ],
     )
-    _insert(
+    _bulk(
         session,
-        LineItemNode,
+        "line_item_nodes",
+        ["line_item_id", "classification_id", "node_id"],
         (
-            {
-                "line_item_id": line_id,
-                "classification_id": class_ids[class_key],
-                "node_id": node_ids[(class_key, node_key)],
-            }
+            (line_id, class_ids[class_key], node_ids[(class_key, node_key)])
             for line, line_id in zip(lines, line_ids, strict=True)
             for class_key, node_key in line.nodes.items()
         ),
     )
-    _insert(
+    _bulk(
         session,
-        Fact,
-        (
-            {
-                "version_id": version_id,
-                "line_item_id": line_id,
-                "measure_id": measure_ids[f.measure],
-                "year": f.year,
-                "period": f.period,
-                "phase": f.phase,
-                "phase_label": f.phase_label,
-                "is_estimate": f.is_estimate,
-                "direction": f.direction,
-                "role": f.role,
-                "amount": f.amount,
-                "col": f.col,
-            }
-            for line, line_id in zip(lines, line_ids, strict=True)
-            for f in line.facts
+        "facts",
+        [
+            "version_id",
+            "line_item_id",
+            "measure_id",
+            "year",
+            "period",
+            "phase",
+            "phase_label",
+            "is_estimate",
+            "direction",
+            "role",
+            "amount",
+            "col",
+        ],
+        # In the order of the covering index: appending to a B-tree is far cheaper than
+        # inserting all over it.
+        sorted(
+            (
+                (
+                    version_id,
+                    line_id,
+                    measure_ids[f.measure],
+                    f.year,
+                    f.period,
+                    f.phase,
+                    f.phase_label,
+                    f.is_estimate,
+                    f.direction,
+                    f.role,
+                    to_minor(f.amount),
+                    f.col,
+                )
+                for line, line_id in zip(lines, line_ids, strict=True)
+                for f in line.facts
+            ),
+            key=lambda r: (r[3], r[4], r[5], r[8], r[9], r[2], r[1]),
         ),
     )
 
@@ -308,9 +357,10 @@ def _store_payments(
     known: dict[str, int] = {}
     for chunk in _chunks(list(wanted)):
         known.update(
-            session.execute(select(Supplier.key, Supplier.id).where(Supplier.key.in_(chunk)))
-            .tuples()
-            .all()
+            (key, id_)
+            for key, id_ in session.execute(
+                select(Supplier.key, Supplier.id).where(Supplier.key.in_(chunk))
+            )
         )
     missing = [k for k in wanted if k not in known]
     new_ids = _insert_returning_ids(
@@ -354,20 +404,30 @@ def _store_payments(
 
 
 def _store_checks(session: Session, version_id: int, batch: Batch) -> None:
-    _insert(
+    _bulk(
         session,
-        Reconciliation,
+        "reconciliations",
+        [
+            "version_id",
+            '"check"',
+            "subject",
+            "location",
+            "published",
+            "computed",
+            "tolerance",
+            "passed",
+        ],
         (
-            {
-                "version_id": version_id,
-                "check": c.check,
-                "subject": c.subject,
-                "location": str(c.where) if c.where else "",
-                "published": c.published,
-                "computed": c.computed,
-                "tolerance": c.tolerance,
-                "passed": c.passed,
-            }
+            (
+                version_id,
+                c.check,
+                c.subject,
+                str(c.where) if c.where else "",
+                to_minor(c.published),
+                to_minor(c.computed),
+                to_minor(c.tolerance),
+                c.passed,
+            )
             for c in batch.checks
         ),
     )

@@ -10,11 +10,25 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from ingest import load, readers
+from ingest import progress as ingest_progress
 from ingest.batch import Batch
 from ingest.errors import IngestError, Location
 from ingest.recipes import Recipe
 from ingest.report import Report
-from ingest.steps import payments, rows, table, units
+from ingest.steps import (
+    code_hierarchy,
+    layout,
+    parent_tree,
+    payments,
+    quotes,
+    record_type,
+    rows,
+    table,
+    text_period,
+    units,
+    versions,
+)
+from ingest.steps.limits import check_storable
 
 
 def resolve(path: Path) -> Path:
@@ -77,11 +91,29 @@ def build(recipe: Recipe, paths: list[Path]) -> Batch:
         sheet = readers.read(
             path, sheet=recipe.source.get("sheet"), encoding=recipe.source.get("encoding")
         )
+        if recipe.source.get("quotes_doubled"):
+            quotes.undouble(sheet)  # quotes escaped once more than CSV needs
         found = table.locate(sheet, header_words(recipe), recipe.source.get("header_rows"))
         if recipe.payments is not None:
             payments.map_payments(recipe, found, batch)
+        elif recipe.tree is not None:
+            # A report whose lines form a tree by parent links, one snapshot per period.
+            parent_tree.map_report(recipe, found, batch, factor(recipe, found))
         else:
-            rows.map_rows(recipe, found, batch, factor(recipe, found), budget_year(recipe, path))
+            start = len(batch.lines)
+            # Period from the title block, versions by publication date, parent rows skipped.
+            here = text_period.resolve(recipe, found)
+            here = record_type.prepare(versions.prepare(here, found), found)
+            unit, edition = factor(here, found), budget_year(here, path)
+            # Unnamed label column, group headers and total rows set aside before mapping.
+            laid = layout.prepare(here, found, batch)
+            rows.map_rows(here, laid.table, batch, unit, edition)
+            layout.finish(laid, here, batch, start)
+            versions.apply(here, found, batch.lines[start:])
+            record_type.finish(here, found, batch, batch.lines[start:], unit, edition)
+            # Classifications told by code length: subtotal rows become checks, not items.
+            code_hierarchy.apply(recipe, found, batch, start)
+    check_storable(batch)  # a cell or a unit factor can make an amount too large to store
     if not batch.lines and not batch.payments:
         raise IngestError(
             "no line items or payments found under the header", Location(paths[0].name)
@@ -101,14 +133,27 @@ def ingest(
     paths = [resolve(p) for p in (files or recipe.files())]
     if not paths:
         raise recipe.error("the recipe names no files under [source] files")
-    meta = dict(recipe.dataset)
+    # A regional recipe names its dataset after the region (given, or from the file name).
+    meta = recipe.meta_for(paths, region)
     hashes = [load.sha256_file(p) for p in paths]
     fingerprint = load.fingerprint(recipe, hashes, meta)
-    if load.current_fingerprint(engine, meta["id"]) == fingerprint:
+    current = load.current_version(engine, meta["id"])
+    if current is not None and current[0] == fingerprint:
         return Report(
-            meta["id"], "unchanged", 0, 0, 0, 0, 0, {}, 0, 0, time.perf_counter() - started
+            meta["id"],
+            "unchanged",
+            current[1],
+            0,
+            0,
+            0,
+            0,
+            {},
+            0,
+            0,
+            time.perf_counter() - started,
         )
-    batch = build(recipe, paths)
+    with ingest_progress.shown(progress):
+        batch = build(recipe, paths)
     failed = sum(not c.passed for c in batch.checks)
     report = Report(
         dataset=meta["id"],
@@ -123,6 +168,7 @@ def ingest(
         checks_failed=failed,
         seconds=0.0,
         problems=batch.problems,
+        notes=batch.notes,
     )
     report.version = load.store(engine, meta, paths, hashes, fingerprint, batch, report.as_dict())
     report.seconds = time.perf_counter() - started

@@ -16,6 +16,8 @@ from ingest.errors import IngestError, Location
 from portal.config import DATASETS_DIR
 
 SECTIONS = {"dataset", "source", "classification", "measure", "rule", "payments", "check"}
+# Reports published as a tree of lines by parent links (see ingest/steps/parent_tree.py).
+SECTIONS |= {"tree", "section", "labels"}
 DATASET_KEYS = {
     "id",
     "title",
@@ -44,6 +46,11 @@ class Recipe:
     payments: dict[str, Any] | None = None
     checks: list[dict[str, Any]] = field(default_factory=list)
     text: bytes = b""
+    tree: dict[str, Any] | None = None
+    sections: list[dict[str, Any]] = field(default_factory=list)
+    labels: list[dict[str, Any]] = field(default_factory=list)
+    # [dataset] as written when it names the region ("{region}", "{region_slug}").
+    dataset_template: dict[str, str] | None = None
 
     @property
     def id(self) -> str:
@@ -60,6 +67,14 @@ class Recipe:
 
     def error(self, message: str) -> IngestError:
         return IngestError(message, Location(self.path.name))
+
+    def meta_for(self, paths: list[Path], region: str | None = None) -> dict[str, str]:
+        """The [dataset] values for these files: a regional recipe names their region."""
+        if self.dataset_template is None:
+            return dict(self.dataset)
+        from ingest.steps import region as regions
+
+        return regions.dataset_meta(self, paths, region)
 
 
 def parse(path: Path) -> Recipe:
@@ -78,13 +93,17 @@ def parse(path: Path) -> Recipe:
             f"unknown recipe section(s) {sorted(unknown)}; allowed: {sorted(SECTIONS)}", where
         )
     dataset = data.get("dataset", {})
+    # Unknown keys first: a typo ("titel") also makes a required key look missing.
+    extra = set(dataset) - DATASET_KEYS
+    if extra:
+        raise IngestError(
+            f"[dataset] has unknown key(s) {sorted(extra)}; allowed: {sorted(DATASET_KEYS)}",
+            where,
+        )
     missing = REQUIRED_DATASET_KEYS - set(dataset)
     if missing:
         raise IngestError(f"[dataset] needs {sorted(missing)}", where)
-    extra = set(dataset) - DATASET_KEYS
-    if extra:
-        raise IngestError(f"[dataset] has unknown key(s) {sorted(extra)}", where)
-    return Recipe(
+    recipe = Recipe(
         path=path,
         dataset={k: str(v) for k, v in dataset.items()},
         source=data.get("source", {}),
@@ -94,7 +113,16 @@ def parse(path: Path) -> Recipe:
         payments=data.get("payments"),
         checks=data.get("check", []),
         text=text,
+        tree=data.get("tree"),
+        sections=data.get("section", []),
+        labels=data.get("labels", []),
     )
+    if any("{region" in v for v in recipe.dataset.values()):
+        from ingest.steps import region as regions
+
+        recipe.dataset_template = dict(recipe.dataset)
+        recipe.dataset = regions.dataset_meta(recipe, recipe.files(), None)
+    return recipe
 
 
 def bundled(folder: Path = DATASETS_DIR) -> list[Recipe]:

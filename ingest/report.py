@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from ingest.errors import Problem
 
@@ -21,6 +22,7 @@ class Report:
     checks_failed: int
     seconds: float
     problems: list[Problem] = field(default_factory=list)
+    notes: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -33,6 +35,7 @@ class Report:
             "checks_failed": self.checks_failed,
             "problems": [str(p) for p in self.problems],
             "seconds": round(self.seconds, 3),
+            "notes": self.notes,
         }
 
     def summary(self) -> str:

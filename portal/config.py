@@ -19,4 +19,6 @@ def from_environment(instance_path: str) -> dict[str, Any]:
     return {
         "DATABASE_URL": os.environ.get("DATABASE_URL") or default_database_url(instance_path),
         "SECRET_KEY": os.environ.get("SECRET_KEY", "dev-only-not-secret"),
+        # No request may hold the database longer than this.
+        "STATEMENT_TIMEOUT_MS": int(os.environ.get("ASHYQ_STATEMENT_TIMEOUT_MS", "15000")),
     }

@@ -18,8 +18,13 @@ def test_upgrade_from_empty_creates_every_model_table(empty_engine: Engine) -> N
 
 
 def test_migrations_match_the_models(engine: Engine) -> None:
+    def ours(obj: object, name: str | None, type_: str, *_: object) -> bool:
+        # The SQLite full-text index is a virtual table the models do not describe.
+        return not (type_ == "table" and name is not None and name.startswith("search_fts"))
+
     with engine.connect() as connection:
-        diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+        context = MigrationContext.configure(connection, opts={"include_object": ours})
+        diff = compare_metadata(context, Base.metadata)
     # Money is stored as an integer count of hundredths: the same column type.
     diff = [d for d in diff if not (d[0][0] == "modify_type" and "BigInteger" in repr(d))]
     assert diff == []

@@ -7,15 +7,18 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from ingest import progress
 from ingest.batch import Batch, ClassificationRecord, FactRecord, LineRecord, MeasureRecord
 from ingest.errors import IngestError
 from ingest.recipes import Recipe
+from ingest.steps import row_year
 from ingest.steps.codes import code_text, split_code_label
 from ingest.steps.rules import actions_for, compile_rules
 from ingest.steps.table import Column, Table, text
 from ingest.steps.values import NotANumber, parse_amount
 
 PHASES = ("proposed", "approved", "adjusted", "executed")
+DASHES = frozenset({"-", "–", "—"})
 
 
 @dataclass
@@ -24,6 +27,8 @@ class Level:
     code: Column | None
     label: Column | None
     split: bool  # code and label share the label cell
+    code_at: str | None = None  # split = "end": the code is written after the label
+    exact: bool = True  # labels keep their inner spacing as published (`exact = false` squeezes)
 
 
 @dataclass
@@ -38,6 +43,7 @@ class AmountColumn:
     direction: str
     is_estimate: bool
     period: str
+    year_column: Column | None = None  # the year is read on each row (row_year.py)
 
 
 def cell(row: list[Any], column: Column | None) -> Any:
@@ -51,7 +57,10 @@ def _levels(spec: dict[str, Any], table: Table) -> list[Level]:
     for item in spec.get("levels", []):
         code = table.find(item["code"]) if "code" in item else None
         label = table.find(item["label"]) if "label" in item else None
-        levels.append(Level(item.get("name", ""), code, label, bool(item.get("split"))))
+        split = item.get("split")
+        code_at = split if isinstance(split, str) else None
+        exact = bool(item.get("exact", True))
+        levels.append(Level(item.get("name", ""), code, label, bool(split), code_at, exact))
     return levels
 
 
@@ -60,19 +69,36 @@ def _path(levels: list[Level], row: list[Any]) -> list[tuple[str | None, str]]:
     path: list[tuple[str | None, str]] = []
     for level in levels:
         if level.split:
-            code, label = split_code_label(cell(row, level.label))
+            code, label = split_code_label(
+                cell(row, level.label), exact=level.exact, code_at=level.code_at
+            )
         else:
             code, label = code_text(cell(row, level.code)), text(cell(row, level.label))
+            raw = cell(row, level.label)
+            if level.exact and isinstance(raw, str):
+                label = raw.strip()
+        # A lone dash (` - `) in a text column means the row has nothing there.
+        code = None if code in DASHES else code
+        label = "" if label in DASHES else label
         if code is None and not label:
             break
         path.append((code, label))
     return path
 
 
-def year_of(column: Column, spec: dict[str, Any], recipe: Recipe) -> int:
+def year_of(
+    column: Column, spec: dict[str, Any], recipe: Recipe, table: Table | None = None
+) -> int:
     year = spec.get("year", "header")
     if isinstance(year, int):
         return year
+    if isinstance(year, dict):
+        return 0  # `{ column = "FY" }`: read on each row by map_rows
+    if year == "text" and table is not None:
+        # The edition's year written in the title block (`[source] year_from_text`).
+        from ingest.steps.text_year import edition_year
+
+        return edition_year(recipe, table)
     found = [int(p) for p in re.findall(r"\b(1[89]\d\d|2\d\d\d)\b", column.name)]
     if not found:
         raise recipe.error(f"measure '{spec['key']}': no year in column header '{column.name}'")
@@ -94,14 +120,14 @@ def amount_columns(recipe: Recipe, table: Table, budget_year: int | None) -> lis
             raise recipe.error(f"measure '{spec['key']}': phase must be one of {PHASES}")
         for column in columns:
             assert column is not None
-            year = year_of(column, spec, recipe)
+            year = year_of(column, spec, recipe, table)
             col_phase, estimate = phase, bool(spec.get("estimate", False))
             if budget_year is not None and "actual_until" in spec:
-                # e.g. a President's Budget: actuals end two years before the budget year,
-                # the year before is an estimate, the budget year and later are proposals.
-                last_actual = budget_year + int(spec["actual_until"])
-                if year > last_actual:
+                # A President's Budget: actuals end two years before the budget year, the
+                # year before it is an estimate, the budget year and later are proposals.
+                if year > budget_year + int(spec["actual_until"]):
                     estimate = True
+                if year >= budget_year + int(spec.get("proposed_from", 0)):
                     col_phase = spec.get("phase_after", "proposed")
             result.append(
                 AmountColumn(
@@ -113,6 +139,7 @@ def amount_columns(recipe: Recipe, table: Table, budget_year: int | None) -> lis
                     direction=spec.get("direction", "expenditure"),
                     is_estimate=estimate,
                     period=_period(column, spec),
+                    year_column=row_year.year_column(spec, table),
                 )
             )
     return result
@@ -163,7 +190,7 @@ def map_rows(
     }
     decimal_mark = recipe.source.get("decimal")
 
-    for number, row in table.rows():
+    for number, row in progress.over(table.rows(), table.sheet.file):
         batch.rows_read += 1
         if not any(text(v) for v in row):
             batch.skip("blank row")
@@ -181,9 +208,10 @@ def map_rows(
             raw = cell(row, ac.column)
             try:
                 value = parse_amount(raw, decimal_mark)
-            except NotANumber:
+            except NotANumber as error:
                 raise IngestError(
-                    f"expected an amount in column '{ac.column.name}', found '{text(raw)}'",
+                    f"expected an amount in column '{ac.column.name}', found '{text(raw)}'"
+                    + error.note,
                     table.sheet.where(number, ac.column.index),
                 ) from None
             if value is None:
@@ -191,7 +219,11 @@ def map_rows(
             line.facts.append(
                 FactRecord(
                     measure=ac.measure,
-                    year=ac.year,
+                    year=ac.year
+                    if ac.year_column is None
+                    else row_year.year_in_row(
+                        row, ac.year_column, table.sheet.where(number, ac.year_column.index)
+                    ),
                     phase=ac.phase,
                     direction=actions.get("direction", ac.direction),
                     amount=value * Decimal(scale[ac.measure]),

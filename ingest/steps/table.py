@@ -79,7 +79,15 @@ def _filled(row: list[Any]) -> list[int]:
 def _is_band(row: list[Any], header: list[Any]) -> bool:
     """A band row above the header: fewer cells than the header, all above header columns."""
     cells, below = _filled(row), set(_filled(header))
+    if len(cells) == 1 and _states_unit(row[cells[0]]):
+        return False  # a unit ("тыс. тенге") alone above the last column belongs to the title
     return bool(cells) and len(cells) < len(below) and all(i in below for i in cells)
+
+
+def _states_unit(value: Any) -> bool:
+    from ingest.steps.units import detect_factor
+
+    return detect_factor([text(value)]) is not None
 
 
 def _is_continuation(row: list[Any], header: list[Any]) -> bool:
@@ -107,6 +115,10 @@ def locate(sheet: Sheet, words: list[str], header_rows: int | None = None) -> Ta
     """
     rows = sheet.rows
     wanted = [w for w in words if not w.startswith("re:")]
+    if not wanted:
+        # Only patterns (e.g. year columns, when the label column's header is blank).
+        wanted = [w for w in words if w.startswith("re:")]
+    closest: tuple[int, int, Table | None] = (0, 0, None)  # most columns found, row, table
     for i in range(min(len(rows), SEARCH_ROWS)):
         top, bottom = i, i
         if header_rows:
@@ -118,11 +130,24 @@ def locate(sheet: Sheet, words: list[str], header_rows: int | None = None) -> Ta
                 bottom += 1
         columns = _flatten(rows[top : bottom + 1])
         table = Table(sheet, columns, top, bottom + 1)
-        if all(table.find(w, required=False) for w in wanted) and wanted:
+        hits = sum(1 for w in wanted if table.find(w, required=False))
+        if hits == len(wanted) and wanted:
             table.preamble = [text(v) for r in rows[:top] for v in r if text(v)]
             return table
+        if hits > closest[0]:
+            closest = (hits, i + 1, table)
         if not wanted:
             break
+    near = closest[2]
+    if near is not None and 2 * closest[0] >= len(wanted):
+        # A header with most of the columns: most often one was renamed in a new edition.
+        lacking = [w for w in wanted if not near.find(w, required=False)]
+        names = ", ".join(repr(c.name) for c in near.columns if c.parts)
+        raise IngestError(
+            f"the header has no column {', '.join(repr(w) for w in lacking)} (named by the "
+            f"recipe); it has: {names}",
+            sheet.where(closest[1]),
+        )
     raise IngestError(
         f"no header row with the columns {wanted} in the first {SEARCH_ROWS} rows",
         sheet.where(),

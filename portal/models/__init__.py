@@ -10,6 +10,7 @@ from portal.models.datasets import (
     SourceFile,
 )
 from portal.models.facts import Fact, LineItem, LineItemNode, Payment, Supplier
+from portal.models.search import SearchEntry
 
 __all__ = [
     "Base",
@@ -25,6 +26,7 @@ __all__ = [
     "NodeAncestor",
     "Payment",
     "Reconciliation",
+    "SearchEntry",
     "SourceFile",
     "Supplier",
 ]

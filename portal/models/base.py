@@ -31,7 +31,11 @@ class Base(DeclarativeBase):
 
 def to_minor(value: Decimal | int | str) -> int:
     """Hundredths of a unit, rounded half-even: the integer the database stores."""
-    return int(Decimal(value).quantize(_QUANTUM, ROUND_HALF_EVEN).scaleb(MINOR_DIGITS))
+    amount = value if isinstance(value, Decimal) else Decimal(value)
+    exponent = amount.as_tuple().exponent
+    if isinstance(exponent, int) and exponent >= -MINOR_DIGITS:
+        return int(amount.scaleb(MINOR_DIGITS))  # already exact in cents: no rounding
+    return int(amount.quantize(_QUANTUM, ROUND_HALF_EVEN).scaleb(MINOR_DIGITS))
 
 
 class Money(TypeDecorator[Decimal]):

@@ -53,6 +53,9 @@ class Node(Base):
     label: Mapped[str] = mapped_column(Text, default="")
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("nodes.id", ondelete="CASCADE"))
     level: Mapped[int] = mapped_column(Integer)
+    # Official names by language ({"ru": ..., "kk": ..., "en": ...}) from a curated list;
+    # `label` stays the name as the file published it.
+    labels: Mapped[dict[str, str] | None] = mapped_column(JSON)
 
 
 class NodeAncestor(Base):

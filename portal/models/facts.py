@@ -58,9 +58,20 @@ class Fact(Base):
     """One amount: line item x year (or period) x phase x direction x measure."""
 
     __tablename__ = "facts"
+    # Covering index: an aggregate reads the index alone, in order, never the table rows.
     __table_args__ = (
-        Index("ix_facts_version_year_phase", "version_id", "year", "phase"),
-        Index("ix_facts_version_measure", "version_id", "measure_id", "direction"),
+        Index(
+            "ix_facts_aggregate",
+            "version_id",
+            "year",
+            "period",
+            "phase",
+            "direction",
+            "role",
+            "measure_id",
+            "line_item_id",
+            "amount",
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)

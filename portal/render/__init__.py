@@ -1,0 +1,1 @@
+"""Renderers: one query result, several formats (JSON, CSV)."""
