@@ -18,6 +18,25 @@ from portal.config import DATASETS_DIR
 SECTIONS = {"dataset", "source", "classification", "measure", "rule", "payments", "check"}
 # Reports published as a tree of lines by parent links (see ingest/steps/parent_tree.py).
 SECTIONS |= {"tree", "section", "labels"}
+# Every [source] option the steps read; a misspelt one is an error, not silently ignored.
+SOURCE_KEYS = {
+    "files",
+    "sheet",
+    "encoding",
+    "header",
+    "header_rows",
+    "unit",
+    "decimal",
+    "budget_year_from_filename",
+    "year_from_text",
+    "period_from_text",
+    "versions_from",
+    "parent_rows",
+    "groups",
+    "label_column",
+    "quotes_doubled",
+    "region_from_filename",
+}
 DATASET_KEYS = {
     "id",
     "title",
@@ -103,10 +122,19 @@ def parse(path: Path) -> Recipe:
     missing = REQUIRED_DATASET_KEYS - set(dataset)
     if missing:
         raise IngestError(f"[dataset] needs {sorted(missing)}", where)
+    source = data.get("source", {})
+    unknown_source = set(source) - SOURCE_KEYS
+    if unknown_source:
+        raise IngestError(
+            f"[source] has unknown key(s) {sorted(unknown_source)}; allowed: {sorted(SOURCE_KEYS)}",
+            where,
+        )
+    if not isinstance(source.get("files", []), list):
+        raise IngestError("[source] files must be a list of file names", where)
     recipe = Recipe(
         path=path,
         dataset={k: str(v) for k, v in dataset.items()},
-        source=data.get("source", {}),
+        source=source,
         classifications=data.get("classification", []),
         measures=data.get("measure", []),
         rules=data.get("rule", []),

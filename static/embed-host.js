@@ -18,7 +18,6 @@
       if (origin !== event.origin) { return; }
       var height = Math.max(100, Math.min(5000, Math.round(data.height)));
       frame.style.height = height + "px";
-      frame.setAttribute("height", String(height));
       return;
     }
   });

@@ -177,7 +177,9 @@ def _default(
         return max(values)
     if name == "phase":
         return _preferred(values, "executed", "adjusted", "approved")
-    return _preferred(values, "")  # period: the whole year when it is there
+    # Period: the whole year when it is there, else the latest snapshot (year-to-date months
+    # are cumulative, so the last one published is the year's figure so far).
+    return "" if "" in values else max(values)
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,7 @@ def members(
     )
     parent_node = None
     if parent:
-        if not parent.isdigit() or int(parent) >= 2**63:
+        if not parent.isdigit() or int(parent) >= 2**31:  # node ids are 32-bit integers
             raise BadRequest(f"parent must be a node id (a number), not '{parent}'")
         parent_node = session.get(Node, int(parent))
         if parent_node is None or parent_node.classification_id != found.id:

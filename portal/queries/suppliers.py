@@ -59,8 +59,8 @@ def supplier(
     session: Session, supplier_id: int, after: int = 0, pagesize: int = 100
 ) -> dict[str, Any]:
     """A supplier, its totals per dataset and a page of its payments (keyset on id)."""
-    # Ids beyond a 64-bit integer cannot exist (and would overflow the database driver).
-    found = session.get(Supplier, supplier_id) if 0 < supplier_id < 2**63 else None
+    # Supplier ids are 32-bit integers: a larger one cannot exist (and would overflow).
+    found = session.get(Supplier, supplier_id) if 0 < supplier_id < 2**31 else None
     if found is None:
         raise NotFound(f"no supplier {supplier_id}")
     totals = session.execute(

@@ -46,9 +46,7 @@ def _fit(text: str, width: float, size: float, em: float = 0.6) -> str:
 
 def _text(x: float, y: float, text: str, size: float = 14, **attrs: Any) -> str:
     extra = "".join(f" {k.replace('_', '-')}={quoteattr(str(v))}" for k, v in attrs.items())
-    return (
-        f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}"{extra}>{escape(text)}</text>'
-    )
+    return f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}"{extra}>{escape(text)}</text>'
 
 
 def squarify(values: Sequence[float], x: float, y: float, w: float, h: float) -> list[tuple]:
@@ -118,8 +116,16 @@ def _treemap(trace: dict[str, Any], box: tuple[float, float, float, float]) -> l
         )
         if rw > 60 and rh > 38:
             size = 16 if rw > 220 and rh > 70 else 13
-            out.append(_text(rx + 8, ry + 8 + size, _fit(labels[i], rw - 16, size), size,
-                             fill="#ffffff", font_weight="bold"))
+            out.append(
+                _text(
+                    rx + 8,
+                    ry + 8 + size,
+                    _fit(labels[i], rw - 16, size),
+                    size,
+                    fill="#ffffff",
+                    font_weight="bold",
+                )
+            )
             out.append(_text(rx + 8, ry + 14 + 2 * size, texts[i], size, fill="#ffffff"))
     return out
 
@@ -145,8 +151,16 @@ def _bars(traces: list[dict[str, Any]], box: tuple[float, float, float, float]) 
     out = []
     for row, name in enumerate(names):
         by = y0 + row * band + (band - bar * len(traces)) / 2
-        out.append(_text(plot_x - 8, by + bar * len(traces) / 2 + size / 3,
-                         _fit(name, label_w, size), size, text_anchor="end", fill=INK))
+        out.append(
+            _text(
+                plot_x - 8,
+                by + bar * len(traces) / 2 + size / 3,
+                _fit(name, label_w, size),
+                size,
+                text_anchor="end",
+                fill=INK,
+            )
+        )
         for k in range(len(traces)):
             v = values[k][row]
             if v is None:
@@ -156,14 +170,23 @@ def _bars(traces: list[dict[str, Any]], box: tuple[float, float, float, float]) 
                 f'<rect x="{plot_x:.1f}" y="{by + k * bar:.1f}" width="{bw:.1f}" '
                 f'height="{bar - 1:.1f}" fill={quoteattr(colors[k])}/>'
             )
-            out.append(_text(plot_x + bw + 6, by + k * bar + bar / 2 + size / 3,
-                             str(texts[k][row]), min(size, bar), fill=MUTED))
+            out.append(
+                _text(
+                    plot_x + bw + 6,
+                    by + k * bar + bar / 2 + size / 3,
+                    str(texts[k][row]),
+                    min(size, bar),
+                    fill=MUTED,
+                )
+            )
     if legend:
         lx = plot_x
         for k, t in enumerate(traces):
             name = _label(t.get("name", ""))
-            out.append(f'<rect x="{lx:.1f}" y="{y0 + h + 10:.1f}" width="14" height="14" '
-                       f"fill={quoteattr(colors[k])}/>")
+            out.append(
+                f'<rect x="{lx:.1f}" y="{y0 + h + 10:.1f}" width="14" height="14" '
+                f"fill={quoteattr(colors[k])}/>"
+            )
             out.append(_text(lx + 20, y0 + h + 22, _fit(name, 360, 13), 13, fill=INK))
             lx += 40 + min(len(name), 60) * 7.5
     return out
@@ -196,8 +219,10 @@ def _lines(
     for step in range(5):
         value = low + (high - low) * step / 4
         y = py(value)
-        out.append(f'<line x1="{left:.1f}" x2="{left + plot_w:.1f}" y1="{y:.1f}" y2="{y:.1f}" '
-                   f'stroke="{GRID}"/>')
+        out.append(
+            f'<line x1="{left:.1f}" x2="{left + plot_w:.1f}" y1="{y:.1f}" y2="{y:.1f}" '
+            f'stroke="{GRID}"/>'
+        )
         out.append(_text(left - 8, y + 4, tick(value), 12, text_anchor="end", fill=MUTED))
     every = max(1, len(years) // 12)
     for year in years[::every]:
@@ -207,18 +232,24 @@ def _lines(
         color = t["line"]["color"]
         dash = ' stroke-dasharray="4 4"' if t["line"].get("dash") == "dot" else ""
         points = " ".join(
-            f"{px(x):.1f},{py(y):.1f}" for x, y in zip(t["x"], t["y"], strict=False)
+            f"{px(x):.1f},{py(y):.1f}"
+            for x, y in zip(t["x"], t["y"], strict=False)
             if y is not None
         )
-        out.append(f'<polyline points="{points}" fill="none" stroke={quoteattr(color)} '
-                   f'stroke-width="2.5"{dash}/>')
+        out.append(
+            f'<polyline points="{points}" fill="none" stroke={quoteattr(color)} '
+            f'stroke-width="2.5"{dash}/>'
+        )
         for x, y in zip(t["x"], t["y"], strict=False):
             if y is not None:
-                out.append(f'<circle cx="{px(x):.1f}" cy="{py(y):.1f}" r="3.5" '
-                           f"fill={quoteattr(color)}/>")
+                out.append(
+                    f'<circle cx="{px(x):.1f}" cy="{py(y):.1f}" r="3.5" fill={quoteattr(color)}/>'
+                )
         name = _label(t.get("name", ""))
-        out.append(f'<line x1="{lx:.1f}" x2="{lx + 22:.1f}" y1="{y0 + h + 18:.1f}" '
-                   f'y2="{y0 + h + 18:.1f}" stroke={quoteattr(color)} stroke-width="3"{dash}/>')
+        out.append(
+            f'<line x1="{lx:.1f}" x2="{lx + 22:.1f}" y1="{y0 + h + 18:.1f}" '
+            f'y2="{y0 + h + 18:.1f}" stroke={quoteattr(color)} stroke-width="3"{dash}/>'
+        )
         out.append(_text(lx + 28, y0 + h + 23, _fit(name, 300, 13), 13, fill=INK))
         lx += 50 + min(len(name), 45) * 7.5
     return out
@@ -245,12 +276,26 @@ def svg(
     anchor = "end" if rtl else "start"
     tx = WIDTH - PAD if rtl else PAD
     head = [
-        _text(tx, 62, _fit(frame.title, WIDTH - 2 * PAD, 30, 0.68), 30, font_weight="bold",
-              fill=INK, text_anchor=anchor),
-        _text(tx, 98, _fit(frame.subtitle, WIDTH - 2 * PAD, 17), 17, fill=MUTED,
-              text_anchor=anchor),
-        _text(tx, HEIGHT - 22, _fit(frame.source, WIDTH - 2 * PAD, 14), 14, fill=MUTED,
-              text_anchor=anchor),
+        _text(
+            tx,
+            62,
+            _fit(frame.title, WIDTH - 2 * PAD, 30, 0.68),
+            30,
+            font_weight="bold",
+            fill=INK,
+            text_anchor=anchor,
+        ),
+        _text(
+            tx, 98, _fit(frame.subtitle, WIDTH - 2 * PAD, 17), 17, fill=MUTED, text_anchor=anchor
+        ),
+        _text(
+            tx,
+            HEIGHT - 22,
+            _fit(frame.source, WIDTH - 2 * PAD, 14),
+            14,
+            fill=MUTED,
+            text_anchor=anchor,
+        ),
     ]
     parts = [*head, *body]
     if shape is not None:

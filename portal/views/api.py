@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, request, url_for
 from sqlalchemy import select
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from portal.db import get_session
@@ -55,6 +55,12 @@ def query_error(error: QueryError) -> Response:
 @bp.errorhandler(HTTPException)
 def http_error(error: HTTPException) -> Response:
     return error_response(error.code or 500, error.description or error.name)
+
+
+@bp.errorhandler(DataError)
+def out_of_range(error: DataError) -> Response:
+    # A number beyond what its database column holds (an id no record can have).
+    return error_response(404, "no such record: a number in the request is out of range")
 
 
 @bp.errorhandler(OperationalError)

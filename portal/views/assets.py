@@ -36,7 +36,12 @@ COMPRESSIBLE = (
 MIN_SIZE = 512
 BEST_UP_TO = 2_000_000
 _HASHED = re.compile(r"^(?P<stem>.+)\.(?P<hash>[0-9a-f]{10})(?P<ext>\.[a-z0-9]+)$")
-TYPES = {".js": "text/javascript", ".css": "text/css", ".svg": "image/svg+xml", ".txt": "text/plain"}
+TYPES = {
+    ".js": "text/javascript",
+    ".css": "text/css",
+    ".svg": "image/svg+xml",
+    ".txt": "text/plain",
+}
 
 
 @dataclass
@@ -147,7 +152,8 @@ def serve(name: str) -> Response:
     response.set_etag(found.digest + (f"-{encoding}" if encoding else ""))
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"
-    return response.make_conditional(request)
+    response.make_conditional(request)
+    return response
 
 
 def compress(response: Response) -> Response:
@@ -177,4 +183,3 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.jinja_env.globals.update(asset_url=asset_url, stable_url=stable_url)
     app.after_request(compress)
-

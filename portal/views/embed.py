@@ -63,7 +63,9 @@ EMBED_CSP = "; ".join(
 def embed_headers(response: Response) -> Response:
     """Frameable by anyone; no cookie, so that embedding tells us nothing about readers."""
     if response.mimetype == "image/svg+xml":
-        response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
+        response.headers["Content-Security-Policy"] = (
+            "default-src 'none'; style-src 'unsafe-inline'"
+        )
     else:
         response.headers["Content-Security-Policy"] = EMBED_CSP
     response.headers.pop("X-Frame-Options", None)
@@ -133,7 +135,8 @@ def build(dataset_id: str, kind: str) -> dict[str, Any]:
     else:
         pieces.append(" → ".join(part["names"]))
     pieces.append(name(DIRECTIONS, sel.direction))
-    pieces.append(x["measure"]["label"])
+    if kind in ("treemap", "top", "time"):  # the compared columns name their measures
+        pieces.append(x["measure"]["label"])
     unit = x["measure"]["unit"]
     pieces.append(
         f"{numbers.get_currency_name(x['currency'], locale=lang())} ({x['currency']})"
@@ -150,7 +153,10 @@ def build(dataset_id: str, kind: str) -> dict[str, Any]:
         "dataset_id": dataset_id,
         "version": chosen.version.number,
         "pinned": pinned,
-        "title": f"{place} — {part['heading']}" if place else part["heading"],
+        # The heading first: a right-to-left place name then stays apart from it.
+        "title": f"{part['heading']} — {place}" if place else part["heading"],
+        "heading": part["heading"],
+        "place": place,
         "subtitle": " · ".join(p for p in pieces if p),
         "publisher": info["publisher"],
         "figure": part["figure"],
@@ -179,9 +185,7 @@ def _part(x: dict[str, Any], kind: str) -> dict[str, Any] | None:
         if not x["blocks"]:
             return None
         heading = (
-            gettext("By %(level)s", level=x["level_name"])
-            if x["level_name"]
-            else gettext("Items")
+            gettext("By %(level)s", level=x["level_name"]) if x["level_name"] else gettext("Items")
         )
         rows = [
             {"cells": [comparisons.label(r), fmt(r["amount"])], "href": r["href"]}
@@ -289,9 +293,7 @@ def frame(dataset_id: str, name: str) -> Any:
             raise NotFound(f"images are .svg or .png, not '.{ext}'")
         return image(dataset_id, kind, ext)
     chart = build(dataset_id, kind)
-    response = current_app.make_response(
-        render_template("embed.html", c=chart, meta=meta(chart))
-    )
+    response = current_app.make_response(render_template("embed.html", c=chart, meta=meta(chart)))
     _cache(response, chart)
     return response
 
@@ -332,14 +334,22 @@ def meta(chart: dict[str, Any]) -> dict[str, str]:
     """Addresses for the page head: the image for social cards and the oEmbed answer."""
     params = selection_params(chart)
     page = url_for(
-        "embed.frame", dataset_id=chart["dataset_id"], name=chart["kind"], lang=lang(),
-        _external=True, **params,
+        "embed.frame",
+        dataset_id=chart["dataset_id"],
+        name=chart["kind"],
+        lang=lang(),
+        _external=True,
+        **params,
     )
     return {
         "url": page,
         "image": url_for(
-            "embed.frame", dataset_id=chart["dataset_id"], name=chart["kind"] + ".png",
-            lang=lang(), _external=True, **params,
+            "embed.frame",
+            dataset_id=chart["dataset_id"],
+            name=chart["kind"] + ".png",
+            lang=lang(),
+            _external=True,
+            **params,
         ),
         "oembed": url_for("share.oembed", url=page, format="json", _external=True),
         "title": chart["title"],
@@ -371,8 +381,12 @@ def choices(chart: dict[str, Any], args: Any) -> dict[str, Any]:
     pinned = args.get("mode") == "pinned"
     params = selection_params(chart, pinned=pinned)
     src = url_for(
-        "embed.frame", dataset_id=chart["dataset_id"], name=chart["kind"], lang=embed_lang,
-        _external=True, **params,
+        "embed.frame",
+        dataset_id=chart["dataset_id"],
+        name=chart["kind"],
+        lang=embed_lang,
+        _external=True,
+        **params,
     )
     code = snippet(src, chart["title"], height)
     return {
@@ -383,12 +397,20 @@ def choices(chart: dict[str, Any], args: Any) -> dict[str, Any]:
         "snippet": code,
         "code": str(code),  # as text: a textarea shows it escaped, to copy as it is
         "png": url_for(
-            "embed.frame", dataset_id=chart["dataset_id"], name=chart["kind"] + ".png",
-            lang=embed_lang, _external=True, **params,
+            "embed.frame",
+            dataset_id=chart["dataset_id"],
+            name=chart["kind"] + ".png",
+            lang=embed_lang,
+            _external=True,
+            **params,
         ),
         "svg": url_for(
-            "embed.frame", dataset_id=chart["dataset_id"], name=chart["kind"] + ".svg",
-            lang=embed_lang, _external=True, **params,
+            "embed.frame",
+            dataset_id=chart["dataset_id"],
+            name=chart["kind"] + ".svg",
+            lang=embed_lang,
+            _external=True,
+            **params,
         ),
     }
 
@@ -473,4 +495,3 @@ def _oembed_error(status: int, message: str) -> tuple[Response, int]:
     response = jsonify({"error": message, "status": status})
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response, status
-

@@ -200,8 +200,8 @@ def explorer(
 
 def embed_links(
     chosen: datasets.Selected, key: str, path: str, sel: explore.Selection
-) -> dict[str, str]:
-    """The embed-builder page of each chart kind for this selection."""
+) -> dict[str, Any]:
+    """The embed-builder page of each chart kind for this selection, and the page's card."""
     params: dict[str, Any] = {"c": key, "cut": path, **{f: getattr(sel, f) for f in explore.FIELDS}}
     if not chosen.is_current or request.args.get("version"):
         params["version"] = chosen.version.number

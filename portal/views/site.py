@@ -11,7 +11,8 @@ from typing import Any
 from babel import Locale, numbers
 from flask import Blueprint, Flask, Response, current_app, g, render_template, request
 from flask_babel import Babel, get_locale, gettext
-from werkzeug.exceptions import HTTPException, InternalServerError
+from sqlalchemy.exc import DataError
+from werkzeug.exceptions import HTTPException, InternalServerError, NotFound
 
 from portal.queries.errors import QueryError
 from portal.views import words
@@ -115,6 +116,9 @@ def http_error(error: HTTPException) -> Any:
 def unexpected_error(error: Exception) -> Any:
     if isinstance(error, HTTPException):
         return http_error(error)
+    if isinstance(error, DataError):
+        # A number in the address beyond what the database column holds: no such record.
+        return http_error(NotFound())
     current_app.logger.exception("unexpected error")
     if is_api():
         from portal.views.api import error_response

@@ -310,7 +310,9 @@ def test_every_link_of_the_page_works(app: Flask) -> None:
     links = {html.unescape(u) for u in re.findall(r'href="(/[^"#]*)', body)}
     assert any(u.startswith("/datasets/kz-minfin-republican-execution/?") for u in links)
     client = app.test_client()
-    for link in sorted(links):
+    # One link per target (each explorer, embed builder and page), to keep the test quick.
+    targets = {link.split("?")[0]: link for link in sorted(links)}
+    for link in targets.values():
         if link.startswith(("/api/", "/vendor/", "/static/")):
             continue
         assert client.get(link).status_code == 200, link
