@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from importlib.resources import files
 from typing import Any
 
 from babel import Locale, numbers
@@ -37,8 +36,6 @@ CSP = "; ".join(
 )
 # Babel has no symbol for the tenge outside Kazakh; everyone in Kazakhstan writes ₸.
 SYMBOLS = {"KZT": "₸"}
-
-vendor = Blueprint("vendor", __name__)
 
 
 def select_locale() -> str:
@@ -125,19 +122,6 @@ def unexpected_error(error: Exception) -> Any:
 
         return error_response(500, "internal error; it has been logged")
     return http_error(InternalServerError())
-
-
-secure(vendor)
-
-
-@vendor.get("/vendor/plotly.min.js")
-def plotly_js() -> Response:
-    """plotly.js from the installed plotly package: no CDN, no third-party request."""
-    data = (files("plotly") / "package_data" / "plotly.min.js").read_bytes()
-    response = Response(data, mimetype="text/javascript")
-    response.cache_control.public = True
-    response.cache_control.max_age = 7 * 24 * 3600
-    return response
 
 
 def format_money(
@@ -227,7 +211,6 @@ def init_app(app: Flask) -> None:
     )
     app.jinja_env.globals.update(LANGUAGES=LANGUAGES, lang=lang)
     words.register(app.jinja_env.globals)
-    app.register_blueprint(vendor)
     app.register_error_handler(HTTPException, http_error)
     app.register_error_handler(Exception, unexpected_error)
 

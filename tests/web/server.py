@@ -6,24 +6,15 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine
 from werkzeug.serving import make_server
 
 from portal import create_app
 
 
-def analyze(engine: Engine) -> None:
-    """Give PostgreSQL's planner statistics of a freshly loaded database (autovacuum would,
-    later): without them the aggregate joins take seconds instead of milliseconds."""
-    if engine.dialect.name == "postgresql":
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            connection.execute(text("ANALYZE"))
-
-
 @contextmanager
 def serve(engine: Engine) -> Iterator[str]:
     """Serve the portal on the engine's database at a free local port; yield its base URL."""
-    analyze(engine)
     app = create_app({"DATABASE_URL": engine.url.render_as_string(hide_password=False)})
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -22,7 +22,6 @@ from sqlalchemy import Engine
 from ingest import pipeline, recipes
 from portal import create_app
 from tests.conftest import loaded
-from tests.web.server import analyze
 
 DATASET = "il-mof-execution-1998"
 db = loaded(DATASET)
@@ -31,7 +30,6 @@ GZIP = {"Accept-Encoding": "gzip"}
 
 @pytest.fixture(scope="module")
 def client(db: Engine) -> Iterator[FlaskClient]:
-    analyze(db)
     app: Flask = create_app({"DATABASE_URL": db.url.render_as_string(hide_password=False)})
     yield app.test_client()
     app.extensions["ashyq.engine"].dispose()

@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session
 from portal import create_app
 from portal.models import Dataset, LineItem, Payment
 from tests.conftest import loaded
-from tests.web.server import analyze
 
 LANGS = ("en", "ru", "kk")
 db = loaded(
@@ -30,7 +29,6 @@ db = loaded(
 
 @pytest.fixture(scope="module")
 def client(db: Engine) -> Iterator[FlaskClient]:
-    analyze(db)
     app: Flask = create_app({"DATABASE_URL": db.url.render_as_string(hide_password=False)})
     yield app.test_client()
     app.extensions["ashyq.engine"].dispose()
